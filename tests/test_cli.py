@@ -143,7 +143,10 @@ def test_synth_check_passes_on_fresh_output_and_fails_after_a_hand_edit(
     assert drifted == 1
     assert "identity (differs)" in printed
     assert "account-app-dev" not in printed
-    assert sorted(p.name for p in out.parent.iterdir()) == ["atlantis.yaml", "cdktf.out"]
+    assert sorted(p.name for p in out.parent.iterdir()) == [
+        "atlantis.yaml",
+        "cdktf.out",
+    ]
     assert _snapshot(out.parent).keys() == before.keys()
 
 

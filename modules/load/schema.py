@@ -174,7 +174,6 @@ class S3BackendSpec(Strict):
     bucket: str
     region: Region
     key_prefix: str = "org-access"
-    encrypt: bool = True
     kms_key_id: str | None = None
 
 

@@ -67,7 +67,6 @@ class S3Backend:
     bucket: str
     region: str
     key_prefix: str
-    encrypt: bool = True
     kms_key_id: str | None = None
 
 

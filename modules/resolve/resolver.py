@@ -110,7 +110,6 @@ class Resolver:
                 bucket=s3.bucket,
                 region=s3.region,
                 key_prefix=s3.key_prefix.strip("/"),
-                encrypt=s3.encrypt,
                 kms_key_id=s3.kms_key_id,
             ),
             ous=_sorted_map(self.catalogue.ous),
@@ -559,6 +558,15 @@ class Resolver:
                     f"{dotted}.trust.vendor.account",
                     f"{vendor.account} is accounts.{owner.key}, one of this org's "
                     "own accounts; use trust.role for callers inside the org",
+                )
+                return None
+            if vendor.role_arn is not None and vendor.role_arn.split(":")[4] != (
+                vendor.account
+            ):
+                self.problem(
+                    f"{dotted}.trust.vendor.role_arn",
+                    f"is in account {vendor.role_arn.split(':')[4]}, not the vendor's "
+                    f"account {vendor.account}; give a role in the vendor's account",
                 )
                 return None
             assert spec.external_id is not None  # the schema requires it for vendors

@@ -4,6 +4,8 @@ Roles Anywhere anchors. A decommissioned account's workspace stays empty.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from cdktf_cdktf_provider_aws.iam_policy import IamPolicy
 from cdktf_cdktf_provider_aws.iam_role import IamRole
 from cdktf_cdktf_provider_aws.iam_role_policy import IamRolePolicy
@@ -82,7 +84,7 @@ class TrustAnchor(Construct):
         stack.name(created, "anchor", anchor.key)
         self.arn = created.arn
 
-    def add_profile(self, role_arns: list[str]) -> None:
+    def add_profile(self, role_arns: Sequence[str]) -> None:
         """The anchor's profile, enabled, listing ``role_arns``: the ARNs of
         the roles in this account that trust the anchor."""
         profile = RolesanywhereProfile(
@@ -109,7 +111,7 @@ class WorkloadRole(Construct):
         stack: WorkspaceStack,
         role: Role,
         account: AccountKey,
-        anchor_arns: dict[str, str],
+        anchor_arns: Mapping[str, str],
     ) -> None:
         super().__init__(stack, logical_id("role", role.name))
 

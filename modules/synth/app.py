@@ -29,7 +29,9 @@ BUILDERS: dict[str, Builder] = {
 def build_app(org: Org, outdir: Path) -> App:
     """The app holding one stack per ``org.workspaces()`` entry, in that order.
 
-    Stack traces stay out of the output, so that it holds no absolute path.
+    Construct stack traces, which hold absolute paths of this machine, are
+    not recorded at all; workspaces other than ``organization`` and
+    ``identity`` are account workspaces.
     """
     app = App(outdir=str(outdir), stack_traces=False, hcl_output=False)
     for workspace in org.workspaces():

@@ -6,6 +6,8 @@ the identity store fails the plan, not the synth.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from cdktf import Fn, ITerraformDependable, TerraformLocal
 from cdktf_cdktf_provider_aws.data_aws_identitystore_group import (
     DataAwsIdentitystoreGroup,
@@ -125,7 +127,7 @@ class PermissionSetResources(Construct):
         self,
         stack: WorkspaceStack,
         permission_set: PermissionSet,
-        policies: dict[str, CustomerManagedPolicy],
+        policies: Mapping[str, CustomerManagedPolicy],
         identity_center: IdentityCenter,
     ) -> None:
         super().__init__(stack, logical_id("permission_set", permission_set.name))
@@ -199,7 +201,7 @@ class PermissionSetResources(Construct):
 
 
 def _boundary(
-    boundary: PermissionsBoundary, policies: dict[str, CustomerManagedPolicy]
+    boundary: PermissionsBoundary, policies: Mapping[str, CustomerManagedPolicy]
 ) -> SsoadminPermissionsBoundaryAttachmentPermissionsBoundary:
     if boundary.customer_managed is not None:
         policy = policies[boundary.customer_managed]
@@ -255,14 +257,15 @@ def build_identity(stack: WorkspaceStack) -> None:
     """
     org = stack.org
     identity_center = IdentityCenter(stack)
-    policies = dict(org.policies)
 
     groups = {
         key: GroupLookup(stack, org.groups[key], identity_center)
         for key in sorted({assignment.group for assignment in org.assignments})
     }
     permission_sets = {
-        name: PermissionSetResources(stack, permission_set, policies, identity_center)
+        name: PermissionSetResources(
+            stack, permission_set, org.policies, identity_center
+        )
         for name, permission_set in org.permission_sets.items()
     }
     for assignment in org.assignments:

@@ -30,8 +30,9 @@ class WorkspaceProvider(Construct):
     workspace's role in its own account and allows only that account, and
     tags everything with ``organization.tags``. With ``org.backend`` the
     state goes to S3 under ``<key_prefix>/<workspace>/terraform.tfstate``,
-    encrypted and locked with a native lock file; without it, to
-    ``terraform.tfstate`` inside the workspace folder.
+    always encrypted (with ``kms_key_id`` when given) and locked with a
+    native lock file; without it, to ``terraform.tfstate`` inside the
+    workspace folder.
     """
 
     def __init__(self, stack: WorkspaceStack) -> None:

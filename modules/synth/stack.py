@@ -6,6 +6,8 @@ would merge them into one JSON entry without a word.
 
 from __future__ import annotations
 
+import re
+
 from cdktf import TerraformElement, TerraformStack
 from constructs import Construct
 
@@ -24,7 +26,8 @@ class WorkspaceStack(TerraformStack):
         if not _folder_name(workspace.name):
             raise ValueError(
                 f"workspace {workspace.name!r} is not a usable folder name; "
-                "account keys must be letters, digits, dots and dashes"
+                "use letters, digits, dots, dashes and underscores, starting "
+                "with a letter or digit"
             )
         super().__init__(scope, workspace.name)
         self.org = org
@@ -48,5 +51,4 @@ class WorkspaceStack(TerraformStack):
 
 
 def _folder_name(name: str) -> bool:
-    allowed = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_")
-    return bool(name) and name[0].isalnum() and set(name) <= allowed
+    return re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name) is not None

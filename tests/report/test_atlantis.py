@@ -141,3 +141,12 @@ def test_dirs_outside_the_repository_are_refused(
     """Empty, absolute and ``..`` paths cannot be Atlantis project dirs."""
     with pytest.raises(ValueError, match="cannot be an Atlantis project dir"):
         render_atlantis(reference_org, stacks_dir)
+
+
+def test_committed_atlantis_yaml_matches_the_catalogue(reference_org: Org) -> None:
+    """The atlantis.yaml at the repository root is what synth writes for it."""
+    committed = Path(__file__).resolve().parents[2] / "atlantis.yaml"
+
+    assert committed.read_text(encoding="utf-8") == render_atlantis(
+        reference_org, "cdktf.out/stacks"
+    )

@@ -19,9 +19,11 @@ import pytest
 from modules.resolve.model import Org
 from modules.resolve.resolver import load_org
 from modules.synth import WorkspaceResult, synthesize, workspace_file
-from tests.conftest import REFERENCE
+from tests.conftest import REFERENCE, ROOT
 
-GOLDEN = Path(__file__).parent / "golden"
+# The committed output of `python main.py synth` is the golden copy: the pull
+# request that changes the catalogue shows the Terraform it produces.
+GOLDEN = ROOT / "cdktf.out"
 POLICY_ATTRIBUTES = ("assume_role_policy", "content", "inline_policy", "policy")
 
 TerraformJson = dict[str, Any]

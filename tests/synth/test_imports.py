@@ -13,7 +13,8 @@ IMPORT = re.compile(
     r"^\s*(?:from|import)\s+(" + "|".join(BINDINGS) + r")\b", re.MULTILINE
 )
 WHOLE_PROVIDER = re.compile(
-    r"^\s*(?:import\s+cdktf_cdktf_provider_aws\s*$|from\s+cdktf_cdktf_provider_aws\s+import)",
+    r"^\s*(?:import\s+cdktf_cdktf_provider_aws\s*$"
+    r"|from\s+cdktf_cdktf_provider_aws\s+import)",
     re.MULTILINE,
 )
 

@@ -1,9 +1,9 @@
 """The synthesized workspaces as files: golden copies, Terraform core, providers,
 backends and stability.
 
-The golden files in ``tests/synth/golden/`` are the reference org's output.
-After a deliberate change, refresh them with
-``.venv/bin/python -m tests.synth.refresh_golden`` and review the diff.
+The golden files are the reference org's output committed in ``cdktf.out/``.
+After a deliberate change, refresh them with ``python main.py synth`` (which
+rewrites ``cdktf.out/`` and ``atlantis.yaml``) and review the diff.
 """
 
 from __future__ import annotations
@@ -39,12 +39,12 @@ class TestGolden:
         self, reference: Synthesis
     ) -> None:
         """The 42 workspaces are byte-identical to the committed golden files."""
-        golden = {path.stem for path in GOLDEN.glob("*.json")}
+        golden = {path.parent.name for path in GOLDEN.glob("stacks/*/cdk.tf.json")}
         differing = [
             workspace
             for workspace in reference.workspaces()
             if workspace not in golden
-            or (GOLDEN / f"{workspace}.json").read_bytes()
+            or workspace_file(GOLDEN, workspace).read_bytes()
             != workspace_file(reference.outdir, workspace).read_bytes()
         ]
 
@@ -53,7 +53,7 @@ class TestGolden:
         if first is not None and first in golden:
             diff = "".join(
                 difflib.unified_diff(
-                    (GOLDEN / f"{first}.json").read_text().splitlines(keepends=True),
+                    workspace_file(GOLDEN, first).read_text().splitlines(keepends=True),
                     reference.text(first).splitlines(keepends=True),
                     "golden",
                     "synthesized",
@@ -61,8 +61,8 @@ class TestGolden:
                 )
             )[:4000]
         assert not differing, (
-            f"{differing} differ from tests/synth/golden (refresh with "
-            f"`.venv/bin/python -m tests.synth.refresh_golden`):\n{diff}"
+            f"{differing} differ from the committed cdktf.out (refresh with "
+            f"`python main.py synth`):\n{diff}"
         )
         assert len(reference.workspaces()) == 42
         assert golden == set(reference.workspaces()), "stale golden files"
