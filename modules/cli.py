@@ -223,6 +223,8 @@ def run_synth(options: argparse.Namespace) -> int:
         print(f"{len(errors)} errors; nothing written", file=sys.stderr)
         return 1
 
+    if out.exists() and not out.is_dir():
+        raise Refusal(f"--out {display_path(out)} is a file; give a folder")
     produced = {workspace.name for workspace in org.workspaces()}
     vanished = sorted(_committed_workspaces(out) - produced)
     if vanished and not options.prune and not options.check:
@@ -247,7 +249,7 @@ def run_synth(options: argparse.Namespace) -> int:
         log.debug("synthesized in %.1f s", time.perf_counter() - started)
         if options.check:
             return _report_drift(out, staging, atlantis_path, atlantis)
-        _swap_in(staging, out)
+        _swap_in(staging, out, vanished if options.prune else [])
         _write_atomically(atlantis_path, atlantis)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -308,24 +310,23 @@ def _folder_files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def _swap_in(staging: Path, out: Path) -> None:
-    """Replace ``out`` with ``staging`` with two renames on the same file system.
+def _swap_in(staging: Path, out: Path, prune: Sequence[str]) -> None:
+    """Move the files of a finished synthesis into ``out``, one at a time.
 
-    Terraform's own files in an existing workspace (``.terraform``, local
-    state, lock file) are carried over so a swap never loses state.
+    Each file replaces its predecessor with an atomic rename, and only the
+    files synthesis writes are touched: Terraform's own files in a workspace
+    folder (``.terraform``, local state, the lock file) and anything else in
+    ``out`` stay where they are. Synthesis has fully succeeded before the
+    first rename, so a failure can only come from the file system itself.
+    ``prune`` names workspace folders to delete afterwards.
     """
-    for name in _committed_workspaces(out) & _committed_workspaces(staging):
-        for kept in (out / STACKS / name).iterdir():
-            if kept.name.startswith(".terraform") or kept.name.endswith(
-                (".tfstate", ".tfstate.backup")
-            ):
-                kept.rename(staging / STACKS / name / kept.name)
-    previous = out.with_name(out.name + ".previous")
-    shutil.rmtree(previous, ignore_errors=True)
-    if out.exists():
-        out.rename(previous)
-    staging.rename(out)
-    shutil.rmtree(previous, ignore_errors=True)
+    for produced in sorted(p for p in staging.rglob("*") if p.is_file()):
+        target = out / produced.relative_to(staging)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(produced, 0o644)
+        produced.replace(target)
+    for name in prune:
+        shutil.rmtree(out / STACKS / name)
 
 
 def _write_atomically(path: Path, text: str) -> None:

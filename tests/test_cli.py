@@ -162,3 +162,38 @@ def test_no_command_means_synth(
 
     assert code == 0, capsys.readouterr().err
     assert {p.name for p in (out / "stacks").iterdir()} == BASE_WORKSPACES
+
+
+def test_synth_leaves_other_files_in_the_output_folder_alone(
+    base_catalogue: CatalogueFactory,
+    previous_output: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Only the files synth writes are replaced; a README or .terraform stays."""
+    notes = previous_output / "README.md"
+    notes.write_text("ours\n")
+    plugins = previous_output / "stacks" / "account-app-dev" / ".terraform" / "x"
+    plugins.parent.mkdir()
+    plugins.write_text("provider\n")
+
+    code = _synth(base_catalogue(""), previous_output)
+
+    assert code == 0, capsys.readouterr().err
+    assert notes.read_text() == "ours\n"
+    assert plugins.read_text() == "provider\n"
+
+
+def test_an_output_path_that_is_a_file_is_refused(
+    base_catalogue: CatalogueFactory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--out naming a file exits 1 with a message, not a traceback."""
+    out = tmp_path / "cdktf.out"
+    out.write_text("not a folder\n")
+
+    code = _synth(base_catalogue(""), out)
+
+    assert code == 1
+    assert "is a file" in capsys.readouterr().err
+    assert out.read_text() == "not a folder\n"

@@ -197,10 +197,20 @@ class GroupSpec(Strict):
 class SelectorSpec(Strict):
     """An account selector table; its keys combine with AND."""
 
-    names: StringList | None = None
-    ids: Annotated[list[AccountIdText], BeforeValidator(_string_list)] | None = None
+    names: Annotated[StringList, Field(min_length=1)] | None = None
+    ids: (
+        Annotated[
+            list[AccountIdText], BeforeValidator(_string_list), Field(min_length=1)
+        ]
+        | None
+    ) = None
     ou: str | None = None
-    tags: dict[str, StringList] | None = None
+    tags: (
+        Annotated[
+            dict[str, Annotated[StringList, Field(min_length=1)]], Field(min_length=1)
+        ]
+        | None
+    ) = None
     except_: Annotated[StringList, Field(alias="except")] = []
 
     @model_validator(mode="after")
@@ -364,12 +374,26 @@ class RolesAnywhereSpec(Strict):
     session_duration: Annotated[int, Field(ge=900, le=43200)] = 3600
 
 
+def _exempt_role(value: str) -> str:
+    if "*" in value or "?" in value:
+        raise invalid(
+            f"{value!r} is a pattern, which could exempt roles nobody reviewed; "
+            "name each exempted role by its path and name, for example "
+            '"ci/terraform-apply"'
+        )
+    if not re.fullmatch(r"(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,64}", value):
+        raise invalid(
+            f'{value!r} is not a role path and name such as "ci/terraform-apply"'
+        )
+    return value
+
+
 class GuardrailSpec(Strict):
     description: Annotated[str, _max_length(512, "Organizations")] = ""
     builtin: Literal[BUILTIN_GUARDRAILS] | None = None  # type: ignore[valid-type]  # Literal of a tuple is valid at run time
     document: str | None = None
     regions: list[Region] | None = None
-    exempt_roles: list[str] = []
+    exempt_roles: list[Annotated[str, AfterValidator(_exempt_role)]] = []
     exempt_permission_sets: list[str] = []
     targets: Annotated[list[str], Field(min_length=1)]
 

@@ -20,28 +20,42 @@ GLOBAL_ACTIONS = (
     "access-analyzer:*",
     "account:*",
     "acm:*",
+    "activate:*",
+    "artifact:*",
     "aws-marketplace-management:*",
     "aws-marketplace:*",
     "aws-portal:*",
+    "billing:*",
+    "billingconductor:*",
     "budgets:*",
     "ce:*",
+    "chatbot:*",
     "chime:*",
     "cloudfront:*",
+    "cloudtrail:LookupEvents",
+    "compute-optimizer:*",
     "config:*",
+    "consolidatedbilling:*",
     "cur:*",
+    "devicefarm:*",
     "directconnect:*",
     "ec2:DescribeRegions",
     "ec2:DescribeTransitGateways",
     "ec2:DescribeVpnGateways",
+    "ecr-public:*",
     "fms:*",
+    "freetier:*",
     "globalaccelerator:*",
     "health:*",
     "iam:*",
     "importexport:*",
+    "invoicing:*",
+    "iq:*",
     "kms:*",
     "mobileanalytics:*",
     "networkmanager:*",
     "organizations:*",
+    "payments:*",
     "pricing:*",
     "route53-recovery-cluster:*",
     "route53-recovery-control-config:*",
@@ -52,10 +66,13 @@ GLOBAL_ACTIONS = (
     "s3:ListAllMyBuckets",
     "s3:ListMultiRegionAccessPoints",
     "s3:PutAccountPublic*",
+    "savingsplans:*",
     "shield:*",
     "sso:*",
     "sts:*",
     "support:*",
+    "tag:GetResources",
+    "tax:*",
     "trustedadvisor:*",
     "waf-regional:*",
     "waf:*",
@@ -83,6 +100,24 @@ SECURITY_SERVICE_ACTIONS = (
     "securityhub:DisassociateFromMasterAccount",
 )
 
+POLICY_CHANGE_ACTIONS = (
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:TagPolicy",
+    "iam:UntagPolicy",
+)
+
+# Control Tower deploys and repairs the landing zone through these roles; a
+# guardrail that bound them would break landing-zone updates (Control Tower's
+# own region deny control exempts them the same way).
+CONTROL_TOWER_ROLES = (
+    "AWSControlTowerExecution",
+    "aws-controltower-*",
+    "stacksets-exec-*",
+)
+
 ROLE_CHANGE_ACTIONS = (
     "iam:AttachRolePolicy",
     "iam:DeleteRole",
@@ -108,6 +143,11 @@ IAM_USER_ACTIONS = (
 def role_arn_pattern(path_and_name: str) -> str:
     """The ARN of a role of this path and name in any account of the org."""
     return f"arn:aws:iam::*:role/{path_and_name.lstrip('/')}"
+
+
+def policy_arn_pattern(path_and_name: str) -> str:
+    """The ARN of a customer-managed policy of this path and name in any account."""
+    return f"arn:aws:iam::*:policy/{path_and_name.lstrip('/')}"
 
 
 def permission_set_role_pattern(permission_set: str) -> str:
@@ -157,13 +197,15 @@ def builtin_guardrail(
     exempt: Sequence[str],
     regions: Sequence[str] = (),
     protected_roles: Sequence[str] = (),
+    protected_policies: Sequence[str] = (),
 ) -> PolicyDocument:
     """Build the SCP for ``builtin``.
 
     ``exempt`` lists principal ARN patterns the guardrail never applies to
     (the deploying role always among them); ``regions`` is the allow-list for
     ``region-allowlist`` with the Identity Center home region already in it;
-    ``protected_roles`` lists the path-and-name of every generated role.
+    ``protected_roles`` and ``protected_policies`` list the path-and-name of
+    every generated role and customer-managed policy.
     """
     if builtin == "deny-leave-organization":
         return _document(
@@ -178,7 +220,12 @@ def builtin_guardrail(
                 ["*"],
                 [],
                 extra_conditions={
-                    "StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}
+                    "StringLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"},
+                    # A privileged root session opened from the management
+                    # account with sts:AssumeRoot (to unlock a bucket policy
+                    # that denies everyone, say) carries aws:AssumedRoot and
+                    # stays allowed, as AWS's own root-user SCP example does.
+                    "Null": {"aws:AssumedRoot": "true"},
                 },
             )
         )
@@ -205,14 +252,26 @@ def builtin_guardrail(
             {role_arn_pattern(role) for role in protected_roles}
             | {role_arn_pattern(f"{SSO_ROLE_PATH}*")}
         )
-        return _document(
+        statements = [
             _statement(
                 "DenyChangingAccessRoles",
                 ROLE_CHANGE_ACTIONS,
                 exempt,
                 resources=resources,
             )
-        )
+        ]
+        if protected_policies:
+            statements.append(
+                _statement(
+                    "DenyChangingAccessPolicies",
+                    POLICY_CHANGE_ACTIONS,
+                    exempt,
+                    resources=sorted(
+                        {policy_arn_pattern(p) for p in protected_policies}
+                    ),
+                )
+            )
+        return _document(*statements)
     if builtin == "deny-iam-users":
         return _document(
             _statement("DenyIamUsersAndAccessKeys", IAM_USER_ACTIONS, exempt)

