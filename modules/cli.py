@@ -249,7 +249,7 @@ def run_synth(options: argparse.Namespace) -> int:
         log.debug("synthesized in %.1f s", time.perf_counter() - started)
         if options.check:
             return _report_drift(out, staging, atlantis_path, atlantis)
-        _swap_in(staging, out, vanished if options.prune else [])
+        _move_into_place(staging, out, vanished if options.prune else [])
         _write_atomically(atlantis_path, atlantis)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -310,7 +310,7 @@ def _folder_files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def _swap_in(staging: Path, out: Path, prune: Sequence[str]) -> None:
+def _move_into_place(staging: Path, out: Path, prune: Sequence[str]) -> None:
     """Move the files of a finished synthesis into ``out``, one at a time.
 
     Each file replaces its predecessor with an atomic rename, and only the
@@ -323,7 +323,6 @@ def _swap_in(staging: Path, out: Path, prune: Sequence[str]) -> None:
     for produced in sorted(p for p in staging.rglob("*") if p.is_file()):
         target = out / produced.relative_to(staging)
         target.parent.mkdir(parents=True, exist_ok=True)
-        os.chmod(produced, 0o644)
         produced.replace(target)
     for name in prune:
         shutil.rmtree(out / STACKS / name)

@@ -568,13 +568,12 @@ class Resolver:
                     "own accounts; use trust.role for callers inside the org",
                 )
                 return None
-            if vendor.role_arn is not None and vendor.role_arn.split(":")[4] != (
-                vendor.account
-            ):
+            role_account = vendor.role_arn.split(":")[4] if vendor.role_arn else None
+            if role_account not in (None, vendor.account):
                 self.problem(
                     f"{dotted}.trust.vendor.role_arn",
-                    f"is in account {vendor.role_arn.split(':')[4]}, not the vendor's "
-                    f"account {vendor.account}; give a role in the vendor's account",
+                    f"is in account {role_account}, not the vendor's account "
+                    f"{vendor.account}; give a role in the vendor's account",
                 )
                 return None
             assert spec.external_id is not None  # the schema requires it for vendors

@@ -20,7 +20,6 @@ from modules.resolve.resolver import load_org
 from modules.synth import (
     WorkspaceResult,
     synthesize,
-    use_wheel_node,
     workspace_file,
 )
 from tests.conftest import REFERENCE, ROOT
@@ -85,7 +84,6 @@ class Synthesis:
 
 def synthesize_catalogue(catalogue: Path, outdir: Path) -> Synthesis:
     """Load ``catalogue`` and synthesize it into ``outdir``."""
-    use_wheel_node()
     org = load_org(catalogue)
     raw = tomllib.loads(catalogue.read_text(encoding="utf-8"))
     return Synthesis(org, raw, outdir, synthesize(org, outdir))
